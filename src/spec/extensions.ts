@@ -24,6 +24,10 @@ export interface NomadAcl {
   /** The ACL the documentation page states, verbatim. */
   documented: string;
   note?: string;
+  /** How the agent answers a refused request when it is not `403 Permission denied`. */
+  refusal?: { status: number; body: string };
+  /** How the agent answers a well-formed unknown token when that differs from `refusal`. */
+  unknownToken?: { status: number; body: string };
 }
 
 /** Stream framing of a streaming operation. */
@@ -101,6 +105,8 @@ export const operationExtensionsSchema = {
         debugWhenAclDisabled: { type: "boolean" },
         documented: { type: "string", minLength: 1 },
         note: { type: "string" },
+        refusal: { $ref: "#/$defs/answer" },
+        unknownToken: { $ref: "#/$defs/answer" },
       },
     },
     "x-nomad-agent": { enum: ["server", "client", "any"] },
@@ -152,4 +158,12 @@ export const operationExtensionsSchema = {
     },
   },
   additionalProperties: false,
+  $defs: {
+    answer: {
+      type: "object",
+      required: ["status", "body"],
+      additionalProperties: false,
+      properties: { status: { type: "integer", minimum: 100, maximum: 599 }, body: { type: "string" } },
+    },
+  },
 } as const;
