@@ -1,0 +1,68 @@
+/**
+ * Setup of every conformance test file: resolves the target and, for the default target, starts the
+ * built-in fixture agent in-process (the only place that knows about fixtures). Then it learns what
+ * the agent is (version, roles, ACLs) from /v1/agent/self.
+ */
+import { afterAll, afterEach } from "vitest";
+import { createNomadClient } from "../../src/client/index.ts";
+import { addSecret } from "../../src/conformance/redact.ts";
+import {
+  type AgentFacts,
+  type FixtureControls,
+  factsFromSelf,
+  setTarget,
+  targetConfigFromEnv,
+} from "../../src/conformance/target.ts";
+
+const config = targetConfigFromEnv();
+let fixtures: FixtureControls | undefined;
+
+if (config.kind === "fixtures") {
+  const { createFixtureServer, createWorld } = await import("../../src/fixtures/index.ts");
+  const { mutantHandlers } = await import("../../src/fixtures/mutants.ts");
+  const token = "5f0e2c41-7d3a-4b8e-9c16-2a4f6b8d0e13";
+  const world = createWorld({
+    acl: true,
+    bootstrapToken: token,
+    raftPeers: 3,
+    heartbeatMs: 250,
+    pprofSecondMs: 50,
+  });
+  const server = createFixtureServer(world);
+  const mutant = process.env.NOMAD_CONFORMANCE_FIXTURE_MUTANT;
+  const broken = () =>
+    mutant ? mutantHandlers(mutant, { world, baseUrl: server.baseUrl, handlers: server.handlers }) : [];
+  server.use(...broken());
+  server.listen({ onUnhandledRequest: "error" });
+  afterEach(() => {
+    server.resetHandlers();
+    server.use(...broken());
+  });
+  afterAll(() => server.close());
+  config.address = server.baseUrl;
+  config.token = token;
+  config.seed = { allocId: world.seed.allocId, task: world.seed.task };
+  fixtures = { use: (...handlers) => server.use(...(handlers as Parameters<typeof server.use>)), world };
+}
+addSecret(config.token);
+
+/** Asks the agent what it is; a failure here is a harness error with a readable message. */
+async function discover(): Promise<AgentFacts> {
+  const client = createNomadClient({
+    address: config.address,
+    token: config.token,
+    timeoutMs: config.timeoutMs,
+    env: { ...process.env, NOMAD_TOKEN: undefined },
+  });
+  const { data, response } = await client.GET("/v1/agent/self");
+  if (!response.ok)
+    throw new Error(`GET /v1/agent/self answered ${response.status}: cannot learn what the target is`);
+  const facts = factsFromSelf(data);
+  if (facts.acl && config.token) {
+    const self = await client.request("get" as never, "/v1/acl/token/self" as never);
+    facts.management = (self.data as { Type?: string } | undefined)?.Type === "management";
+  }
+  return facts;
+}
+
+setTarget({ ...config, agent: await discover(), fixtures });
