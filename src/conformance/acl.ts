@@ -47,6 +47,7 @@ export async function tokenWith(capabilities: string[]): Promise<string> {
   const key = [...capabilities].sort().join(",");
   const hit = cache.get(key);
   if (hit) return hit;
+  await sweepLeftovers();
   const t = getTarget();
   const name = `${t.runId}-${created.policies.length}`;
   const put = await call("PUT", "/v1/acl/policy/{name}", {
@@ -69,6 +70,44 @@ export async function tokenWith(capabilities: string[]): Promise<string> {
 
 /** A well-formed token that exists nowhere. */
 export const unknownToken = () => randomUUID();
+
+/** Leftovers of earlier runs older than this are swept before a run creates anything. */
+const LEFTOVER_AGE_MS = 60 * 60 * 1000;
+let swept = false;
+
+/**
+ * Deletes ACL tokens and policies that earlier, interrupted runs of the suite left behind: tokens
+ * named `nc-…` whose policies are all `nc-…` policies described "nomad-conformance …", created more
+ * than an hour ago (so a concurrent run is never disturbed), and those policies.
+ */
+export async function sweepLeftovers(): Promise<void> {
+  if (swept) return;
+  swept = true;
+  const now = Date.now();
+  const policies = (await call("GET", "/v1/acl/policies", { query: { prefix: "nc-" } })).json;
+  const ours = new Set(
+    (Array.isArray(policies) ? (policies as { Name: string; Description?: string }[]) : [])
+      .filter((p) => p.Name.startsWith("nc-") && (p.Description ?? "").startsWith("nomad-conformance "))
+      .map((p) => p.Name),
+  );
+  const tokens = (await call("GET", "/v1/acl/tokens")).json;
+  const stale = (
+    Array.isArray(tokens)
+      ? (tokens as { AccessorID: string; Name: string; Policies: string[] | null; CreateTime: string }[])
+      : []
+  )
+    .filter(
+      (t) =>
+        t.Name.startsWith("nc-") &&
+        (t.Policies ?? []).length > 0 &&
+        (t.Policies ?? []).every((p) => ours.has(p)),
+    )
+    .filter((t) => now - Date.parse(t.CreateTime) > LEFTOVER_AGE_MS);
+  const stalePolicies = new Set(stale.flatMap((t) => t.Policies ?? []));
+  for (const t of stale)
+    await call("DELETE", "/v1/acl/token/{accessor}", { path: { accessor: t.AccessorID } });
+  for (const name of stalePolicies) await call("DELETE", "/v1/acl/policy/{name}", { path: { name } });
+}
 
 /** Deletes every token and policy this file created (best effort; reports what it could not). */
 export async function sweepAclObjects(): Promise<string[]> {

@@ -25,7 +25,7 @@ export function operationRequirements(op: SpecOperation): Requirement[] {
   return req;
 }
 
-/** Behaviours derived from the spec: one set per logical operation. */
+/** Behaviours derived from the spec: shape, wrong method, ACL refusal and ACL capability per logical operation. */
 export function deriveBehaviours(ops: SpecOperation[]): Behaviour[] {
   const seen = new Set<string>();
   const out: Behaviour[] = [];
@@ -63,20 +63,31 @@ export function deriveBehaviours(ops: SpecOperation[]): Behaviour[] {
       });
     }
     const acl = op["x-nomad-acl"];
+    const caps = acl.anyOf.join(" or ");
     out.push({
       ...base,
-      id: `spec/${kebab(name)}/acl`,
+      id: `spec/${kebab(name)}/acl-refusal`,
       check: "acl",
       testname:
         acl.anyOf.length === 0
-          ? `${label} answers every token, even none, without a 403`
-          : `${label} answers 403 to no, unknown and insufficient tokens and succeeds with ${acl.anyOf.join(" or ")}`,
+          ? `${label} serves every token, even none`
+          : `${label} refuses no token and an unknown token, and serves a management token`,
       description:
         acl.anyOf.length === 0
-          ? `${label} MUST NOT enforce an ACL: anonymous, unknown and under-privileged tokens MUST be served.`
-          : `${label} MUST answer 403 to an anonymous request, an unknown token and a token lacking ${acl.anyOf.join(" or ")}, and MUST serve a token holding exactly that capability and a management token.`,
+          ? `${label} MUST NOT enforce an ACL: anonymous and unknown tokens MUST be served like a management token.`
+          : `${label} MUST refuse an anonymous request and an unknown token the way the agent refuses (403 Permission denied unless x-nomad-acl records otherwise), and MUST serve a management token.`,
       requires: [...new Set<Requirement>([...req, "acl"])],
     });
+    if (acl.anyOf.length > 0 && !acl.anyOf.includes("management")) {
+      out.push({
+        ...base,
+        id: `spec/${kebab(name)}/acl-capability`,
+        check: "acl",
+        testname: `${label} refuses a near-miss token and serves a token holding exactly ${caps}`,
+        description: `${label} MUST refuse a token whose policy grants only a near miss of ${caps}, and MUST serve a token holding exactly ${caps} like a management token. The suite creates those policies and tokens (so it needs --allow-writes) and deletes them afterwards.`,
+        requires: [...new Set<Requirement>([...req, "acl", "writes"])],
+      });
+    }
   }
   return out;
 }

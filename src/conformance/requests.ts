@@ -10,7 +10,8 @@ import { getTarget } from "./target.ts";
 /** A prepared request, or the reason it cannot be made against this target. */
 export type Prepared = { init: CallInit; untilMs?: number; cleanup?: () => Promise<void> } | { skip: string };
 
-const stream = (init: CallInit): Prepared => ({ init, untilMs: 1_600 });
+/** Streams are read for 1.6 heartbeats: long enough to see one. */
+const stream = (init: CallInit): Prepared => ({ init, untilMs: Math.round(getTarget().heartbeatMs * 1.6) });
 
 /** The log file of the seeded task (always present for a task that started). */
 export const stdoutPath = () => `alloc/logs/${getTarget().seed.task}.stdout.0`;

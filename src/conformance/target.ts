@@ -47,6 +47,8 @@ export interface FixtureControls {
 /** The resolved target, available to tests through {@link getTarget}. */
 export interface Target extends TargetConfig {
   agent: AgentFacts;
+  /** The agent's stream heartbeat interval: 1 s for Nomad (the fixtures may be configured faster). */
+  heartbeatMs: number;
   fixtures: FixtureControls | undefined;
 }
 

@@ -3,6 +3,7 @@ import { describe, expect } from "vitest";
 import { behaviour } from "../../src/conformance/behaviour.ts";
 import { type CallInit, type CallResult, call } from "../../src/conformance/exchange.ts";
 import { framesOf } from "../../src/conformance/streams.ts";
+import { getTarget } from "../../src/conformance/target.ts";
 
 /** Opens the monitor for `ms` while sending a few requests that the agent logs at debug level. */
 async function monitorWhileBusy(
@@ -12,7 +13,7 @@ async function monitorWhileBusy(
   const marker = `nc${Date.now().toString(36)}`;
   const res = call("GET", "/v1/agent/monitor", { query, untilMs: ms });
   for (let i = 0; i < 4; i++) {
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, ms / 8));
     await call("GET", "/v1/agent/members", { query: { x: `${marker}-${i}` } });
   }
   return { res: await res, marker };
@@ -33,7 +34,10 @@ describe.concurrent("GET /v1/agent/monitor", () => {
   });
 
   behaviour("agent/monitor/heartbeats", async () => {
-    const res = await call("GET", "/v1/agent/monitor", { query: { log_level: "off" }, untilMs: 2_300 });
+    const res = await call("GET", "/v1/agent/monitor", {
+      query: { log_level: "off" },
+      untilMs: getTarget().heartbeatMs * 2.3,
+    });
     expect(res.status).toBe(200);
     const s = framesOf(res);
     expect(s.error).toBeUndefined();

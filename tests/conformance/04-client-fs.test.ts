@@ -137,7 +137,11 @@ describe("GET /v1/client/fs/stream/{alloc_id}", () => {
 
 describe("GET /v1/client/fs/logs/{alloc_id}", () => {
   const logs = (query: CallInit["query"]) =>
-    fs("logs", { task: getTarget().seed.task ?? "", type: "stdout", ...query }, { untilMs: 3_000 });
+    fs(
+      "logs",
+      { task: getTarget().seed.task ?? "", type: "stdout", ...query },
+      { untilMs: getTarget().heartbeatMs * 3 },
+    );
 
   behaviour("client-fs/logs/plain-equals-log-file", async () => {
     const res = await logs({ plain: true });

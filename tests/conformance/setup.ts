@@ -16,6 +16,7 @@ import {
 
 const config = targetConfigFromEnv();
 let fixtures: FixtureControls | undefined;
+let heartbeatMs = 1_000;
 
 if (config.kind === "fixtures") {
   const { createFixtureServer, createWorld } = await import("../../src/fixtures/index.ts");
@@ -39,6 +40,7 @@ if (config.kind === "fixtures") {
     server.use(...broken());
   });
   afterAll(() => server.close());
+  heartbeatMs = world.timing.heartbeatMs;
   config.address = server.baseUrl;
   config.token = token;
   config.seed = { allocId: world.seed.allocId, task: world.seed.task };
@@ -65,4 +67,4 @@ async function discover(): Promise<AgentFacts> {
   return facts;
 }
 
-setTarget({ ...config, agent: await discover(), fixtures });
+setTarget({ ...config, agent: await discover(), fixtures, heartbeatMs });

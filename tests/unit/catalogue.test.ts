@@ -50,10 +50,13 @@ describe("conformance/behaviours.yaml and the tests (golden list)", () => {
     }
   });
 
-  it("derives shape and acl checks for all 30 operations", () => {
+  it("derives shape and ACL-refusal checks for all 30 operations, capability checks where a capability is enforced", () => {
     const derived = loadCatalogue().filter((b) => b.derived);
     expect(new Set(derived.map((b) => b.operation)).size).toBe(30);
     expect(derived.filter((b) => b.check === "shape")).toHaveLength(30);
-    expect(derived.filter((b) => b.check === "acl")).toHaveLength(30);
+    expect(derived.filter((b) => b.id.endsWith("/acl-refusal"))).toHaveLength(30);
+    const capability = derived.filter((b) => b.id.endsWith("/acl-capability"));
+    expect(capability.length).toBeGreaterThanOrEqual(20);
+    for (const b of capability) expect(b.requires, b.id).toContain("writes");
   });
 });
