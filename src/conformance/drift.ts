@@ -54,17 +54,49 @@ function walk(
     for (const v of value) walk(items, `${ptr}/items`, v, `${path}[]`, out, depth + 1);
     return;
   }
-  const props = (schema.properties ?? {}) as Record<string, SpecNode>;
-  const extra = schema.additionalProperties;
+  const { props, extra } = objectShape(schema, ptr);
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     const p = path ? `${path}.${k}` : k;
-    if (k in props) {
+    const prop = props.get(k);
+    if (prop) {
       out.seen.push(p);
-      walk(props[k], `${ptr}/properties/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`, v, p, out, depth + 1);
-    } else if (extra && typeof extra === "object") {
-      walk(extra as SpecNode, `${ptr}/additionalProperties`, v, `${path}.*`, out, depth + 1);
-    } else if (extra !== true && extra !== false) {
+      walk(prop.schema, prop.ptr, v, p, out, depth + 1);
+    } else if (extra) {
+      walk(extra.schema, extra.ptr, v, `${path}.*`, out, depth + 1);
+    } else {
       out.unknown.push(p);
     }
   }
+}
+
+type Located = { schema: SpecNode; ptr: string };
+
+/** Declared properties of an object schema, `allOf` branches merged; `extra` for free-form maps. */
+function objectShape(
+  schema: SpecNode,
+  ptr: string,
+): { props: Map<string, Located>; extra: Located | undefined } {
+  const props = new Map<string, Located>();
+  let extra: Located | undefined;
+  const esc = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
+  const visit = (nodeIn: SpecNode, at: string, depth: number): void => {
+    let node = nodeIn;
+    let here = at;
+    for (let hops = 0; typeof node.$ref === "string" && hops < 32; hops++) {
+      here = node.$ref;
+      node = deref<SpecNode>(specDoc(), { $ref: here });
+    }
+    for (const [k, sub] of Object.entries((node.properties ?? {}) as Record<string, SpecNode>)) {
+      if (!props.has(k)) props.set(k, { schema: sub, ptr: `${here}/properties/${esc(k)}` });
+    }
+    const ap = node.additionalProperties;
+    if (ap === true) extra ??= { schema: {}, ptr: here };
+    else if (ap && typeof ap === "object")
+      extra ??= { schema: ap as SpecNode, ptr: `${here}/additionalProperties` };
+    if (depth < 8)
+      for (const [i, b] of ((node.allOf ?? []) as SpecNode[]).entries())
+        visit(b, `${here}/allOf/${i}`, depth + 1);
+  };
+  visit(schema, ptr, 0);
+  return { props, extra };
 }
