@@ -131,7 +131,7 @@ describe("agent membership", () => {
 
 describe("agent health and host", () => {
   it.each([
-    [{}, "", 200, '{"client":{"ok":true,"message":"ok"},"server":{"ok":true,"message":"ok"}}'],
+    [{}, "", 200, '{"client":{"message":"ok","ok":true},"server":{"message":"ok","ok":true}}'],
     [{}, "?type=bogus", 200, "{}"],
     [{ server: false }, "?type=server", 500, '{"server":{"ok":false,"message":"server not enabled"}}'],
     [{ client: false }, "?type=client", 500, '{"client":{"ok":false,"message":"client not enabled"}}'],

@@ -69,7 +69,7 @@ describe("client stats and gc", () => {
   it("writes the parse() 400 and then the normal body", async () => {
     const [status, text] = await agent().text("/v1/client/stats?wait=zz");
     expect(status).toBe(400);
-    expect(text).toMatch(/^Invalid wait time\{"Memory"/);
+    expect(text).toMatch(/^Invalid wait time\{"AllocDirStats"/);
   });
 
   it("collects terminal allocations only, with an empty 200", async () => {

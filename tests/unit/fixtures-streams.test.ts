@@ -13,7 +13,7 @@ describe("frame encoder", () => {
     [{}, "{}"],
     [{ Offset: 0, Data: "", File: "", FileEvent: "" }, "{}"],
     [{ FileEvent: "log", Data: "aGk=" }, '{"Data":"aGk=","FileEvent":"log"}'],
-    [{ File: "a", Offset: 3, Data: "aGk=" }, '{"Offset":3,"Data":"aGk=","File":"a"}'],
+    [{ File: "a", Offset: 3, Data: "aGk=" }, '{"Data":"aGk=","File":"a","Offset":3}'],
   ])("encodes %j as %s", (frame, text) => {
     expect(encodeFrame(frame)).toBe(text);
   });
