@@ -16,7 +16,7 @@ export default defineConfig({
       {
         test: {
           name: "conformance",
-          globalSetup: ["tests/global-setup.ts"],
+          globalSetup: ["tests/global-setup.ts", "tests/conformance/global-seed.ts"],
           include: ["tests/conformance/**/*.test.ts"],
           setupFiles: ["tests/conformance/setup.ts"],
           environment: "node",

@@ -28,6 +28,26 @@ export interface BehaviourContext {
 /** The running behaviour's meta, per async context (behaviours may run concurrently). */
 const active = new AsyncLocalStorage<BehaviourMeta>();
 
+/**
+ * Behaviour bodies still running. When vitest cancels a run (SIGINT, deadline) or a test times out,
+ * it stops waiting for the body but does not stop it: the body's `finally` (the restoration) still
+ * has to run, and the worker must not be torn down before it has.
+ */
+const inFlight = new Set<Promise<unknown>>();
+
+/** Waits, at most `ms`, until every behaviour body of this worker has ended. */
+export async function drainBehaviours(ms = 10_000): Promise<void> {
+  if (inFlight.size === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.allSettled([...inFlight]),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
 /** The meta of the behaviour running now (exchanges are recorded into it), if any. */
 export function activeMeta(): BehaviourMeta | undefined {
   return active.getStore();
@@ -78,10 +98,15 @@ export function skipReason(b: Behaviour, t: Target): string | undefined {
     if (r === "acl" && !t.agent.acl) return "ACLs are disabled on the target";
     if (r === "acl" && !t.agent.management) return "no management token (NOMAD_TOKEN) to create test tokens";
     if (r === "management" && !t.agent.management) return "needs a management token (NOMAD_TOKEN)";
+    if (r === "gc" && !t.allowGc)
+      return "garbage-collects every terminal allocation on the client, which cannot be undone: set NOMAD_CONFORMANCE_ALLOW_GC=1";
     if (r === "writes" && !t.allowWrites) return "changes cluster state: run with --allow-writes";
     if (r === "debug" && !t.agent.debug && !t.agent.acl) return "enable_debug is off and ACLs are disabled";
     if (r === "alloc" && !t.seed.allocId)
-      return "no allocation: set NOMAD_CONFORMANCE_ALLOC_ID and NOMAD_CONFORMANCE_TASK, or run with --allow-writes";
+      return (
+        t.seed.reason ??
+        "no allocation: set NOMAD_CONFORMANCE_ALLOC_ID and NOMAD_CONFORMANCE_TASK, or run with --allow-writes"
+      );
     if (r === "fixtures" && t.kind !== "fixtures")
       return "only meaningful against the built-in fixture agent";
   }
@@ -111,9 +136,13 @@ export function behaviour(
       const reason = skipReason(b, target);
       if (reason) skip(reason);
       try {
-        await active.run(meta, () =>
+        const body = active.run(meta, () =>
           fn({ target, behaviour: b, meta, skip: (why: string) => skip(why) as never }),
         );
+        inFlight.add(body);
+        const forget = () => inFlight.delete(body);
+        body.then(forget, forget);
+        await body;
       } catch (error) {
         throw redactError(error);
       }

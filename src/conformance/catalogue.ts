@@ -19,6 +19,8 @@ export function operationRequirements(op: SpecOperation): Requirement[] {
   const req: Requirement[] = [];
   if (op["x-nomad-agent"] !== "any") req.push(op["x-nomad-agent"]);
   if (op["x-nomad-mutates"]) req.push("writes");
+  // Client GC destroys every terminal allocation of the node: nothing can restore it.
+  if (op["x-nomad-operation"] === "clientGC") req.push("gc");
   if (op["x-nomad-acl"].debugWhenAclDisabled) req.push("debug");
   if (op["x-nomad-acl"].anyOf.includes("management")) req.push("management");
   if (op.path.includes("{alloc_id}")) req.push("alloc");

@@ -7,6 +7,7 @@ import type { SpecNode, SpecOperation } from "../spec/load.ts";
 import { activeMeta } from "./behaviour.ts";
 import { driftOf } from "./drift.ts";
 import type { CallResult } from "./exchange.ts";
+import { redact } from "./redact.ts";
 import { declaredResponse, mediaSchemaPointer, specValidator } from "./spec.ts";
 
 /** Media type without parameters, lower case. */
@@ -27,7 +28,7 @@ export function conformanceProblems(op: SpecOperation, res: CallResult): string[
   if (!declared) {
     const statuses = Object.keys(op.raw.responses as object).join(", ");
     return [
-      `status ${res.status} is not declared for ${op.operationId} (declared: ${statuses}); body: ${res.text.slice(0, 200)}`,
+      `status ${res.status} is not declared for ${op.operationId} (declared: ${statuses}); body: ${redact(res.text).slice(0, 200)}`,
     ];
   }
   const content = (declared.content ?? {}) as Record<string, SpecNode>;
@@ -52,7 +53,7 @@ export function conformanceProblems(op: SpecOperation, res: CallResult): string[
     return frameProblems(op, pointer, res);
   }
   if (essence(key) !== "application/json") return [];
-  if (res.json === undefined) return [`body is not JSON: ${res.text.slice(0, 200)}`];
+  if (res.json === undefined) return [`body is not JSON: ${redact(res.text).slice(0, 200)}`];
   return validateValue(op, pointer, res.json);
 }
 
@@ -89,6 +90,9 @@ function frameProblems(op: SpecOperation, pointer: string, res: CallResult): str
     } catch (e) {
       problems.push(`the stream ended inside a frame: ${(e as Error).message}`);
     }
+  }
+  if (frames.length === 0 && res.partial) {
+    problems.push("no frame arrived while the stream was read (the agent sends a {} heartbeat every second)");
   }
   for (const [i, f] of frames.entries()) {
     // The wire form again (zero fields omitted, as the agent writes them).

@@ -13,10 +13,12 @@ export interface TargetConfig {
   token: string | undefined;
   /** Whether mutating requests may be sent. Always true for the fixtures. */
   allowWrites: boolean;
+  /** Whether client GC may run (it destroys terminal allocations: cannot be restored). */
+  allowGc: boolean;
   /** Bound on every request, in ms. */
   timeoutMs: number;
-  /** A running allocation given by the user (read-only mode). */
-  seed: { allocId?: string; task?: string };
+  /** A running allocation given by the user (read-only mode) or the run's seed job; else why there is none. */
+  seed: { allocId?: string; task?: string; reason?: string };
   /** Run prefix for every object the suite creates (ACL policies, tokens). */
   runId: string;
 }
@@ -76,6 +78,7 @@ export function targetConfigFromEnv(env: Record<string, string | undefined> = pr
       : FIXTURE_ADDRESS,
     token: env.NOMAD_TOKEN?.trim() || undefined,
     allowWrites: live ? truthy(env.NOMAD_CONFORMANCE_ALLOW_WRITES) : true,
+    allowGc: live ? truthy(env.NOMAD_CONFORMANCE_ALLOW_GC) : true,
     timeoutMs: timeout,
     seed: {
       allocId: env.NOMAD_CONFORMANCE_ALLOC_ID?.trim() || undefined,

@@ -10,6 +10,7 @@ export type Requirement =
   | "acl" // ACLs are enabled and a management token is available
   | "management" // the suite's token is a management token, or ACLs are disabled
   | "writes" // the user allowed mutating requests (always true for the fixtures)
+  | "gc" // the user allowed garbage collection of terminal allocations, which cannot be undone
   | "debug" // enable_debug (or ACLs) so pprof/host answer
   | "alloc" // a running allocation with known output is available
   | "fixtures"; // only meaningful against the built-in fixture agent

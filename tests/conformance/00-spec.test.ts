@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect } from "vitest";
 import { nearMiss, sweepAclObjects, tokenWith, unknownToken } from "../../src/conformance/acl.ts";
-import { behaviour } from "../../src/conformance/behaviour.ts";
+import { behaviour, drainBehaviours } from "../../src/conformance/behaviour.ts";
 import { kebab } from "../../src/conformance/catalogue.ts";
 import { conformanceProblems } from "../../src/conformance/checks.ts";
 import { type CallResult, call, type TokenChoice } from "../../src/conformance/exchange.ts";
@@ -14,6 +14,8 @@ import { operationsOf, specOperations } from "../../src/conformance/spec.ts";
 const names = [...new Set(specOperations().map((o) => o["x-nomad-operation"]))];
 
 afterAll(async () => {
+  // A body the cancellation left running may still create ACL objects: let it end first.
+  await drainBehaviours();
   const left = await sweepAclObjects();
   if (left.length) throw new Error(`could not delete ACL objects: ${left.join(", ")}`);
 });
@@ -43,10 +45,9 @@ for (const name of names) {
         const { body: _unused, ...init } = prep.init;
         const method = first["x-nomad-methods"].accepts.includes("GET") ? "PATCH" : "GET";
         const res = await call(method, first.path, init);
-        expect({ status: res.status, body: res.text }).toEqual({
-          status: otherwise.status,
-          body: otherwise.body,
-        });
+        // A long body is cut for the report; the agent's answer is a short text (or nothing).
+        const body = res.text.length > 200 ? `${res.text.slice(0, 200)}…` : res.text;
+        expect({ status: res.status, body }).toEqual({ status: otherwise.status, body: otherwise.body });
       });
     }
 

@@ -3,8 +3,9 @@
  * built-in fixture agent in-process (the only place that knows about fixtures). Then it learns what
  * the agent is (version, roles, ACLs) from /v1/agent/self.
  */
-import { afterAll, afterEach } from "vitest";
+import { afterAll, afterEach, inject } from "vitest";
 import { createNomadClient } from "../../src/client/index.ts";
+import { drainBehaviours } from "../../src/conformance/behaviour.ts";
 import { addSecret } from "../../src/conformance/redact.ts";
 import {
   type AgentFacts,
@@ -15,6 +16,11 @@ import {
 } from "../../src/conformance/target.ts";
 
 const config = targetConfigFromEnv();
+// Registered first, so it runs last: a cancelled behaviour's restoration finishes before teardown.
+afterAll(() => drainBehaviours());
+// Ctrl-C reaches every process of the terminal's group, vitest's fork workers too: a worker must not
+// die mid-behaviour (its restoration would never run); the CLI (or vitest) cancels the run instead.
+process.on("SIGINT", () => {});
 let fixtures: FixtureControls | undefined;
 let heartbeatMs = 1_000;
 
@@ -45,6 +51,10 @@ if (config.kind === "fixtures") {
   config.token = token;
   config.seed = { allocId: world.seed.allocId, task: world.seed.task };
   fixtures = { use: (...handlers) => server.use(...(handlers as Parameters<typeof server.use>)), world };
+} else {
+  // The allocation given by the user or the run's seed job (tests/conformance/global-seed.ts).
+  const seeded = inject("nomadConformanceSeed");
+  if (seeded) config.seed = { allocId: seeded.allocId, task: seeded.task, reason: seeded.reason };
 }
 addSecret(config.token);
 
