@@ -69,6 +69,12 @@ function parseAddress(setting: string, raw: string): Pick<NomadConfig, "address"
     if (!socketPath) throw new NomadConfigError(setting, "unix:// address without a socket path");
     return { address: value, baseUrl: "http://localhost", socketPath };
   }
+  // `localhost:4646` would parse as scheme "localhost:"; say what is missing instead.
+  if (/^[a-z0-9.-]+:\d+$/i.test(value))
+    throw new NomadConfigError(
+      setting,
+      `not a URL: ${JSON.stringify(value)} has no scheme (use http://${value})`,
+    );
   let url: URL;
   try {
     url = new URL(value);

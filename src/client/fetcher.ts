@@ -27,12 +27,44 @@ export interface RequestContext {
 /** Filled by the middleware for the final Request object; missing entries fall back to the URL. */
 export const requestContexts = new WeakMap<Request, RequestContext>();
 
-/** The platform fetch, looked up on every call. */
-export const globalTransport: Transport = (request, init) => globalThis.fetch(request, init);
+/**
+ * The platform fetch, looked up on every call. Redirects are not followed (like the `node:http`
+ * transport): a hostile target could otherwise loop, or send the X-Nomad-Token to another origin.
+ */
+export const globalTransport: Transport = (request, init) =>
+  globalThis.fetch(request, { ...init, redirect: "manual" });
 
 const TLS_CODE =
   /^(ERR_TLS_|ERR_SSL_|ERR_OSSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|EPROTO$)/;
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+/** Bound on a buffered error (non-2xx) body: Nomad's are one line of text; the rest is dropped. */
+export const MAX_ERROR_BODY_BYTES = 1024 * 1024;
+
+/** Reads at most `max` bytes of `response`'s body, then cancels the rest. */
+async function readAtMost(response: Response, max: number): Promise<ArrayBuffer> {
+  const reader = response.body?.getReader();
+  if (!reader) return new ArrayBuffer(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < max) {
+      const next = await reader.read();
+      if (next.done) break;
+      chunks.push(next.value);
+      size += next.value.byteLength;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  const out = new Uint8Array(Math.min(size, max));
+  let at = 0;
+  for (const c of chunks) {
+    const part = c.subarray(0, out.length - at);
+    out.set(part, at);
+    at += part.length;
+  }
+  return out.buffer;
+}
 
 function causeWithCode(error: unknown): { code: string | undefined; message: string } {
   let current: unknown = error;
@@ -99,7 +131,11 @@ export function createFetch(config: NomadConfig, transport: Transport = globalTr
       const signal = AbortSignal.any([request.signal, timer.signal]);
       const response = await transport(request, { signal });
       if (parseAs === "stream" && response.ok) return response;
-      const body = NULL_BODY_STATUS.has(response.status) ? null : await response.arrayBuffer();
+      const body = NULL_BODY_STATUS.has(response.status)
+        ? null
+        : response.ok
+          ? await response.arrayBuffer()
+          : await readAtMost(response, MAX_ERROR_BODY_BYTES);
       if (!response.ok && config.throwOnError) {
         const text = redact(new TextDecoder().decode(body ?? new ArrayBuffer(0)), [config.token]);
         throw new NomadApiError({

@@ -42,6 +42,16 @@ const sent = new WeakMap<Response, Request>();
 /** openapi-fetch reads non-2xx bodies itself; the suite reads its own copy of those. */
 const copies = new WeakMap<Response, Response>();
 
+/** Whether `bytes` are well-formed UTF-8 (the decoder in `text` replaces bad sequences with U+FFFD). */
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The typed client for a token choice (cached per target and token). */
 export function clientFor(token: TokenChoice = "suite"): NomadClient {
   const t = getTarget();
@@ -107,13 +117,21 @@ export async function call(method: string, path: string, init: CallInit = {}): P
     throw error;
   }
   const request = sent.get(result.response) ?? placeholder;
-  const body = await readBounded(copies.get(result.response) ?? result.response, {
-    maxBytes: init.statusOnly ? 0 : init.maxBytes,
-    timeoutMs: init.bodyTimeoutMs ?? t.timeoutMs,
-    untilMs: init.untilMs,
-  });
+  let body: ReadBody;
+  try {
+    body = await readBounded(copies.get(result.response) ?? result.response, {
+      maxBytes: init.statusOnly ? 0 : init.maxBytes,
+      timeoutMs: init.bodyTimeoutMs ?? t.timeoutMs,
+      untilMs: init.untilMs,
+      operation: `${method.toUpperCase()} ${path}`,
+    });
+  } catch (error) {
+    meta?.exchanges.push(excerpt(request, undefined, error));
+    throw error;
+  }
   let json: unknown;
-  if (body.text.length > 0) {
+  // JSON is UTF-8 (RFC 8259): a body with invalid sequences is not JSON, even if it parses once replaced.
+  if (body.text.length > 0 && (!body.text.includes("\uFFFD") || isUtf8(body.bytes))) {
     try {
       json = JSON.parse(body.text);
     } catch {

@@ -3,6 +3,7 @@
  * report. A hostile target cannot make the suite read more than `maxBytes` or wait longer than
  * `timeoutMs` for a body.
  */
+import { NomadTimeoutError } from "../client/errors.ts";
 import { redact, redactHeaders } from "./redact.ts";
 import type { Exchange } from "./types.ts";
 
@@ -32,12 +33,14 @@ export interface ReadLimits {
   timeoutMs?: number;
   /** For streams: stop without error after this long and return what arrived (partial). */
   untilMs?: number;
+  /** `METHOD /path` for the timeout message. */
+  operation?: string;
 }
 
 /** Reads at most `maxBytes` of `response`'s body within the time bounds, then cancels the rest. */
 export async function readBounded(
   response: Response,
-  { maxBytes = MAX_BODY_BYTES, timeoutMs = 10_000, untilMs }: ReadLimits = {},
+  { maxBytes = MAX_BODY_BYTES, timeoutMs = 10_000, untilMs, operation = "reading the body" }: ReadLimits = {},
 ): Promise<ReadBody> {
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -58,8 +61,12 @@ export async function readBounded(
           partial = true;
           break;
         }
-        if (next === "timeout")
-          throw new Error(`the body did not end within ${timeoutMs} ms (read ${size} bytes)`);
+        if (next === "timeout") {
+          // A target that stalls mid-body answered too late (a failure), not a broken harness.
+          const late = new NomadTimeoutError(operation, timeoutMs);
+          late.message = `${operation}: the body did not end within ${timeoutMs} ms (read ${size} bytes)`;
+          throw late;
+        }
         if (next.done) break;
         chunks.push(next.value);
         size += next.value.byteLength;
@@ -97,7 +104,7 @@ export function excerpt(request: Request, body: ReadBody | undefined, error?: un
     ex.response = {
       status: body.status,
       headers: redactHeaders(body.headers),
-      body: redact(body.text.slice(0, EXCERPT)),
+      body: redact(body.text).slice(0, EXCERPT),
       truncated: body.truncated || body.text.length > EXCERPT,
     };
   }

@@ -7,14 +7,25 @@ import type { Exchange } from "../../conformance/types.ts";
 import { type BehaviourResult, checksOf, type DriftFinding, type RunResults } from "./model.ts";
 import type { Status } from "./status.ts";
 
+/** A control character other than tab, newline and carriage return. */
+const isControl = (code: number) =>
+  (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f;
+
 /** Escapes text for HTML element content and attribute values. */
 export function esc(text: unknown): string {
-  return String(text ?? "")
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
+  let out = "";
+  for (const c of String(text ?? "")) {
+    const code = c.charCodeAt(0);
+    if (c === "&") out += "&amp;";
+    else if (c === "<") out += "&lt;";
+    else if (c === ">") out += "&gt;";
+    else if (c === '"') out += "&quot;";
+    else if (c === "'") out += "&#39;";
+    // Control bytes from a hostile target (ESC, NUL…) are shown, not passed to the browser.
+    else if (isControl(code)) out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else out += c;
+  }
+  return out;
 }
 
 /** The fragment id of a behaviour's details. */
