@@ -5,7 +5,7 @@
 import { createNomadClient, type NomadClient } from "../client/index.ts";
 import { activeMeta } from "./behaviour.ts";
 import { excerpt, type ReadBody, readBounded } from "./http.ts";
-import { addSecret } from "./redact.ts";
+import { addSecret, redact } from "./redact.ts";
 import { getTarget } from "./target.ts";
 
 /** Which token a request carries: the suite's own (default), none, or a given secret. */
@@ -142,4 +142,19 @@ export async function call(method: string, path: string, init: CallInit = {}): P
   for (const m of body.text.matchAll(/"SecretID"\s*:\s*"([^"]+)"/g)) addSecret(m[1]);
   meta?.exchanges.push(excerpt(request, body));
   return { ...body, request, json };
+}
+
+/**
+ * The JSON body of `res`, or a failure of the running behaviour (not a harness error) when the
+ * target answered something that is not JSON.
+ */
+export function jsonOf<T>(res: CallResult): T {
+  if (res.json === undefined || res.json === null || typeof res.json !== "object") {
+    const e = new Error(
+      `${res.request.method} ${new URL(res.request.url).pathname}: expected a JSON object or array, got ${res.status} ${redact(res.text).slice(0, 120)}`,
+    );
+    e.name = "AssertionError";
+    throw e;
+  }
+  return res.json as T;
 }

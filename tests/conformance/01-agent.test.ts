@@ -1,16 +1,16 @@
 /** /v1/agent/{self,members,servers,join,force-leave,health,host,schedulers,pprof}: behaviours a schema cannot see. */
 import { describe, expect } from "vitest";
 import { behaviour } from "../../src/conformance/behaviour.ts";
-import { call } from "../../src/conformance/exchange.ts";
+import { call, jsonOf } from "../../src/conformance/exchange.ts";
 
 const get = async <T>(path: string, query?: Record<string, string>) =>
-  (await call("GET", path, { query })).json as T;
+  jsonOf(await call("GET", path, { query })) as T;
 
 describe("GET /v1/agent/self", () => {
   behaviour("agent/self/top-level-keys", async () => {
     const res = await call("GET", "/v1/agent/self");
     expect(res.status).toBe(200);
-    expect(Object.keys(res.json as object).sort()).toEqual(["config", "member", "stats"]);
+    expect(Object.keys(jsonOf(res) as object).sort()).toEqual(["config", "member", "stats"]);
   });
 
   behaviour("agent/self/stats-are-strings", async () => {
@@ -109,7 +109,7 @@ describe("PUT|POST /v1/agent/join", () => {
     const res = await call("PUT", "/v1/agent/join", { query: { address: [`${self?.Addr}:${self?.Port}`] } });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ num_joined: 1, error: "" });
-    expect(Object.keys(res.json as object).sort()).toEqual(["error", "num_joined", "warning"]);
+    expect(Object.keys(jsonOf(res) as object).sort()).toEqual(["error", "num_joined", "warning"]);
   });
 });
 

@@ -1,19 +1,19 @@
 /** /v1/agent/schedulers(/config) and /v1/agent/pprof/*: workers, config replace + validation, profiles. */
 import { describe, expect } from "vitest";
 import { behaviour } from "../../src/conformance/behaviour.ts";
-import { call } from "../../src/conformance/exchange.ts";
+import { call, jsonOf } from "../../src/conformance/exchange.ts";
 
 interface WorkerConfig {
   server_id: string;
   num_schedulers: number;
   enabled_schedulers: string[];
 }
-const config = async () => (await call("GET", "/v1/agent/schedulers/config")).json as WorkerConfig;
+const config = async () => jsonOf(await call("GET", "/v1/agent/schedulers/config")) as WorkerConfig;
 const setConfig = (body: unknown) => call("PUT", "/v1/agent/schedulers/config", { body });
 
 describe("GET /v1/agent/schedulers", () => {
   behaviour("agent/schedulers/one-entry-per-worker", async () => {
-    const info = (await call("GET", "/v1/agent/schedulers")).json as {
+    const info = jsonOf(await call("GET", "/v1/agent/schedulers")) as {
       server_id: string;
       schedulers: unknown[];
     };
@@ -34,7 +34,7 @@ describe("GET|PUT|POST /v1/agent/schedulers/config", () => {
       const res = await setConfig(wanted);
       expect(res.status).toBe(200);
       expect(res.json).toMatchObject({ num_schedulers: wanted.num_schedulers });
-      expect(((res.json as WorkerConfig).enabled_schedulers ?? []).sort()).toEqual(["_core", "batch"]);
+      expect(((jsonOf(res) as WorkerConfig).enabled_schedulers ?? []).sort()).toEqual(["_core", "batch"]);
       const after = await config();
       expect({ ...after, enabled_schedulers: after.enabled_schedulers.sort() }).toEqual({
         server_id: before.server_id,

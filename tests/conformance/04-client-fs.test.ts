@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect } from "vitest";
 import { behaviour } from "../../src/conformance/behaviour.ts";
-import { type CallInit, call } from "../../src/conformance/exchange.ts";
+import { type CallInit, call, jsonOf } from "../../src/conformance/exchange.ts";
 import { stdoutPath } from "../../src/conformance/requests.ts";
 import { framesOf } from "../../src/conformance/streams.ts";
 import { getTarget } from "../../src/conformance/target.ts";
@@ -20,21 +20,21 @@ describe("GET /v1/client/fs/ls/{alloc_id}", () => {
   behaviour("client-fs/ls/root-has-alloc-and-task", async ({ target }) => {
     const res = await fs("ls", { path: "/" });
     expect(res.status).toBe(200);
-    const entries = res.json as { Name: string; IsDir: boolean }[];
+    const entries = jsonOf(res) as { Name: string; IsDir: boolean }[];
     expect(entries.filter((e) => e.IsDir).map((e) => e.Name)).toEqual(
       expect.arrayContaining(["alloc", target.seed.task]),
     );
   });
 
   behaviour("client-fs/ls/matches-stat", async () => {
-    const entries = (await fs("ls", { path: "alloc/logs" })).json as {
+    const entries = jsonOf(await fs("ls", { path: "alloc/logs" })) as {
       Name: string;
       Size: number;
       IsDir: boolean;
     }[];
     const file = entries.find((e) => `alloc/logs/${e.Name}` === stdoutPath());
     expect(file, stdoutPath()).toBeDefined();
-    const stat = (await fs("stat", { path: stdoutPath() })).json as {
+    const stat = jsonOf(await fs("stat", { path: stdoutPath() })) as {
       Name: string;
       Size: number;
       IsDir: boolean;
@@ -69,7 +69,7 @@ describe("GET /v1/client/fs/ls/{alloc_id}", () => {
 
 describe("GET /v1/client/fs/stat|cat|readat/{alloc_id}", () => {
   behaviour("client-fs/stat/size-equals-cat-length", async () => {
-    const stat = (await fs("stat", { path: stdoutPath() })).json as { Size: number };
+    const stat = jsonOf(await fs("stat", { path: stdoutPath() })) as { Size: number };
     expect((await cat(stdoutPath())).length).toBe(stat.Size);
   });
 

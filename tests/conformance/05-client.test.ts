@@ -2,14 +2,14 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect } from "vitest";
 import { behaviour } from "../../src/conformance/behaviour.ts";
-import { call } from "../../src/conformance/exchange.ts";
+import { call, jsonOf } from "../../src/conformance/exchange.ts";
 
 interface NodeMeta {
   Meta: Record<string, string>;
   Dynamic: Record<string, string | null>;
   Static: Record<string, string>;
 }
-const read = async () => (await call("GET", "/v1/client/metadata")).json as NodeMeta;
+const read = async () => jsonOf(await call("GET", "/v1/client/metadata")) as NodeMeta;
 const apply = (Meta: Record<string, string | null>) =>
   call("POST", "/v1/client/metadata", { body: { Meta } });
 /** Meta as the agent derives it: static keys, overridden or removed (null) by dynamic ones. */
@@ -37,7 +37,7 @@ describe("GET|POST /v1/client/metadata", () => {
       expect((await apply({ [a]: "1" })).status).toBe(200);
       const res = await apply({ [b]: "2" });
       expect(res.status).toBe(200);
-      const after = res.json as NodeMeta;
+      const after = jsonOf(res) as NodeMeta;
       expect(after.Meta).toMatchObject({ [a]: "1", [b]: "2" });
       expect(after.Static).toEqual(before.Static);
       for (const [k, v] of Object.entries(before.Meta)) expect(after.Meta[k], k).toBe(v);
@@ -53,7 +53,7 @@ describe("GET|POST /v1/client/metadata", () => {
       await apply({ [k]: "x" });
       const res = await apply({ [k]: null });
       expect(res.status).toBe(200);
-      const after = res.json as NodeMeta;
+      const after = jsonOf(res) as NodeMeta;
       expect(after.Meta).not.toHaveProperty([k]);
       expect(after.Dynamic, "a non-static key is removed, not tombstoned").not.toHaveProperty([k]);
       expect((await read()).Meta).not.toHaveProperty([k]);
@@ -88,7 +88,7 @@ describe("GET|POST /v1/client/metadata", () => {
 
 describe("GET /v1/client/stats", () => {
   behaviour("client/stats/cpu-fields", async () => {
-    const stats = (await call("GET", "/v1/client/stats")).json as { CPU: Record<string, unknown>[] };
+    const stats = jsonOf(await call("GET", "/v1/client/stats")) as { CPU: Record<string, unknown>[] };
     expect(stats.CPU.length).toBeGreaterThan(0);
     for (const cpu of stats.CPU) {
       expect(cpu).toMatchObject({
@@ -120,6 +120,6 @@ describe("GET /v1/client/allocation/{alloc_id}/stats", () => {
       query: { task: target.seed.task ?? "" },
     });
     expect(res.status).toBe(200);
-    expect(Object.keys((res.json as { Tasks: object }).Tasks)).toEqual([target.seed.task]);
+    expect(Object.keys((jsonOf(res) as { Tasks: object }).Tasks)).toEqual([target.seed.task]);
   });
 });

@@ -1,11 +1,11 @@
 /** /v1/operator/raft/{configuration,peer}: one leader, and peer removal's errors (never a real removal). */
 import { describe, expect } from "vitest";
 import { behaviour } from "../../src/conformance/behaviour.ts";
-import { call } from "../../src/conformance/exchange.ts";
+import { call, jsonOf } from "../../src/conformance/exchange.ts";
 
 describe("GET /v1/operator/raft/configuration", () => {
   behaviour("operator/raft/configuration-one-leader", async () => {
-    const cfg = (await call("GET", "/v1/operator/raft/configuration")).json as {
+    const cfg = jsonOf(await call("GET", "/v1/operator/raft/configuration")) as {
       Servers: { Leader: boolean; Voter: boolean; Address: string }[];
       Index: number;
     };
