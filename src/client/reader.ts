@@ -176,21 +176,34 @@ export class FrameIterator extends BoundedIterator<Frame> {
     this.heartbeats = options.heartbeats ?? false;
   }
 
-  async next(): Promise<IteratorResult<Frame, undefined>> {
+  /** Queued frames are served without an async function per frame; `pull()` does everything else. */
+  next(): Promise<IteratorResult<Frame, undefined>> {
+    const result = this.done ? undefined : this.take();
+    return result ? Promise.resolve(result) : this.pull();
+  }
+
+  /** The next queued frame to hand out (heartbeats skipped unless asked), or undefined. */
+  private take(): IteratorResult<Frame, undefined> | undefined {
+    while (this.at < this.queue.length) {
+      const frame = this.queue[this.at++] as Frame;
+      if (isHeartbeat(frame)) {
+        if (this.heartbeats) return { done: false, value: frame };
+        continue;
+      }
+      const data = this.account(frame.Data);
+      return { done: false, value: data === frame.Data ? frame : { ...frame, Data: data } };
+    }
+    return undefined;
+  }
+
+  private async pull(): Promise<IteratorResult<Frame, undefined>> {
     for (;;) {
       if (this.done) {
         if (this.stopReason === "running") this.stop("maxTime");
         return DONE;
       }
-      while (this.at < this.queue.length) {
-        const frame = this.queue[this.at++] as Frame;
-        if (isHeartbeat(frame)) {
-          if (this.heartbeats) return { done: false, value: frame };
-          continue;
-        }
-        const data = this.account(frame.Data);
-        return { done: false, value: data === frame.Data ? frame : { ...frame, Data: data } };
-      }
+      const result = this.take();
+      if (result) return result;
       const error = this.splitter.takeError();
       if (error) {
         this.stop("error");

@@ -3,7 +3,7 @@
  * one policy + one client token per capability set, named with the run prefix, deleted afterwards.
  */
 import { randomUUID } from "node:crypto";
-import { call } from "./exchange.ts";
+import { call, printable } from "./exchange.ts";
 import { addSecret, redact } from "./redact.ts";
 import { getTarget } from "./target.ts";
 
@@ -61,7 +61,9 @@ export async function tokenWith(capabilities: string[]): Promise<string> {
   });
   const token = tok.json as { SecretID?: string; AccessorID?: string } | undefined;
   if (tok.status !== 200 || !token?.SecretID || !token.AccessorID)
-    throw new Error(`creating ACL token ${name} failed: ${tok.status} ${redact(tok.text).slice(0, 200)}`);
+    throw new Error(
+      `creating ACL token ${name} failed: ${tok.status} ${printable(redact(tok.text).slice(0, 200))}`,
+    );
   addSecret(token.SecretID);
   created.tokens.push(token.AccessorID);
   cache.set(key, token.SecretID);

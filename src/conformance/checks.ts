@@ -6,7 +6,7 @@ import { FrameSplitter } from "../client/index.ts";
 import type { SpecNode, SpecOperation } from "../spec/load.ts";
 import { activeMeta } from "./behaviour.ts";
 import { driftOf } from "./drift.ts";
-import type { CallResult } from "./exchange.ts";
+import { type CallResult, printable } from "./exchange.ts";
 import { redact } from "./redact.ts";
 import { declaredResponse, mediaSchemaPointer, specValidator } from "./spec.ts";
 
@@ -28,7 +28,7 @@ export function conformanceProblems(op: SpecOperation, res: CallResult): string[
   if (!declared) {
     const statuses = Object.keys(op.raw.responses as object).join(", ");
     return [
-      `status ${res.status} is not declared for ${op.operationId} (declared: ${statuses}); body: ${redact(res.text).slice(0, 200)}`,
+      `status ${res.status} is not declared for ${op.operationId} (declared: ${statuses}); body: ${printable(redact(res.text).slice(0, 200))}`,
     ];
   }
   const content = (declared.content ?? {}) as Record<string, SpecNode>;
@@ -53,7 +53,7 @@ export function conformanceProblems(op: SpecOperation, res: CallResult): string[
     return frameProblems(op, pointer, res);
   }
   if (essence(key) !== "application/json") return [];
-  if (res.json === undefined) return [`body is not JSON: ${redact(res.text).slice(0, 200)}`];
+  if (res.json === undefined) return [`body is not JSON: ${printable(redact(res.text).slice(0, 200))}`];
   return validateValue(op, pointer, res.json);
 }
 

@@ -151,10 +151,23 @@ export async function call(method: string, path: string, init: CallInit = {}): P
 export function jsonOf<T>(res: CallResult): T {
   if (res.json === undefined || res.json === null || typeof res.json !== "object") {
     const e = new Error(
-      `${res.request.method} ${new URL(res.request.url).pathname}: expected a JSON object or array, got ${res.status} ${redact(res.text).slice(0, 120)}`,
+      `${res.request.method} ${new URL(res.request.url).pathname}: expected a JSON object or array, got ${res.status} ${printable(redact(res.text).slice(0, 120))}`,
     );
     e.name = "AssertionError";
     throw e;
   }
   return res.json as T;
+}
+
+/** Text safe for a terminal: control characters and undecodable bytes shown as escapes. */
+export function printable(text: string): string {
+  let out = "";
+  for (const c of text) {
+    const code = c.charCodeAt(0);
+    if ((code < 0x20 && c !== "\n" && c !== "\t") || code === 0x7f)
+      out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else if (c === "\ufffd") out += "\\ufffd";
+    else out += c;
+  }
+  return out;
 }

@@ -7,7 +7,7 @@ import { nearMiss, sweepAclObjects, tokenWith, unknownToken } from "../../src/co
 import { behaviour, drainBehaviours } from "../../src/conformance/behaviour.ts";
 import { kebab } from "../../src/conformance/catalogue.ts";
 import { conformanceProblems } from "../../src/conformance/checks.ts";
-import { type CallResult, call, type TokenChoice } from "../../src/conformance/exchange.ts";
+import { type CallResult, call, printable, type TokenChoice } from "../../src/conformance/exchange.ts";
 import { prepare } from "../../src/conformance/requests.ts";
 import { operationsOf, specOperations } from "../../src/conformance/spec.ts";
 
@@ -46,7 +46,7 @@ for (const name of names) {
         const method = first["x-nomad-methods"].accepts.includes("GET") ? "PATCH" : "GET";
         const res = await call(method, first.path, init);
         // A long body is cut for the report; the agent's answer is a short text (or nothing).
-        const body = res.text.length > 200 ? `${res.text.slice(0, 200)}…` : res.text;
+        const body = printable(res.text.length > 200 ? `${res.text.slice(0, 200)}…` : res.text);
         expect({ status: res.status, body }).toEqual({ status: otherwise.status, body: otherwise.body });
       });
     }

@@ -57,7 +57,7 @@ function openStream(path: string): Promise<{ req: http.ClientRequest; bytes: () 
       res.on("error", () => {});
     });
     req.on("error", (error) => reject(error));
-    req.setTimeout(10_000, () => req.destroy(new Error(`${path}: no first bytes within 10 s`)));
+    req.setTimeout(30_000, () => req.destroy(new Error(`${path}: no first bytes within 30 s`)));
   });
 }
 
@@ -75,7 +75,7 @@ function getJson(path: string): Promise<{ status: number; body: unknown }> {
       });
     });
     req.on("error", reject);
-    req.setTimeout(10_000, () => req.destroy(new Error(`${path}: no answer within 10 s`)));
+    req.setTimeout(30_000, () => req.destroy(new Error(`${path}: no answer within 30 s`)));
   });
 }
 
@@ -127,5 +127,5 @@ describe("the fixture HTTP server under load", () => {
     console.info(
       `hostile-concurrency: ${STREAMS} streams open in ${openedMs} ms, ${REQUESTS} requests in ${loadMs} ms, all released`,
     );
-  }, 30_000);
+  }, 120_000);
 });
