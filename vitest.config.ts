@@ -23,6 +23,8 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           // A real agent is shared state: one file at a time. The fixture agent lives per file.
+          // Files share each worker's module cache (spec, validator, msw): setup.ts still runs per file.
+          isolate: false,
           fileParallelism: !(process.env.NOMAD_CONFORMANCE_TARGET ?? process.env.NOMAD_ADDR ?? "").match(
             /^https?:|^unix:/,
           ),
