@@ -6,6 +6,7 @@
 import { afterAll, afterEach, inject } from "vitest";
 import { createNomadClient } from "../../src/client/index.ts";
 import { drainBehaviours } from "../../src/conformance/behaviour.ts";
+import { readBounded } from "../../src/conformance/http.ts";
 import { addSecret } from "../../src/conformance/redact.ts";
 import {
   type AgentFacts,
@@ -66,13 +67,25 @@ async function discover(): Promise<AgentFacts> {
     timeoutMs: config.timeoutMs,
     env: { ...process.env, NOMAD_TOKEN: undefined },
   });
-  const { data, response } = await client.GET("/v1/agent/self");
-  if (!response.ok)
-    throw new Error(`GET /v1/agent/self answered ${response.status}: cannot learn what the target is`);
-  const facts = factsFromSelf(data);
+  /** A bounded JSON read: a hostile target cannot make set-up read without limit. */
+  const read = async (path: string) => {
+    const { response } = await client.request("get" as never, path as never, { parseAs: "stream" } as never);
+    const body = await readBounded(response, { maxBytes: 1024 * 1024, timeoutMs: config.timeoutMs });
+    let json: unknown;
+    try {
+      json = JSON.parse(body.text);
+    } catch {
+      json = undefined;
+    }
+    return { status: body.status, json };
+  };
+  const self = await read("/v1/agent/self");
+  if (self.status !== 200)
+    throw new Error(`GET /v1/agent/self answered ${self.status}: cannot learn what the target is`);
+  const facts = factsFromSelf(self.json);
   if (facts.acl && config.token) {
-    const self = await client.request("get" as never, "/v1/acl/token/self" as never);
-    facts.management = (self.data as { Type?: string } | undefined)?.Type === "management";
+    facts.management =
+      ((await read("/v1/acl/token/self")).json as { Type?: string } | undefined)?.Type === "management";
   }
   return facts;
 }
